@@ -1,0 +1,13 @@
+/**
+ * `@chimera/core`: the domain types and schemas, contracts and building blocks every Chimera
+ * package shares. See the README for a tour.
+ *
+ * @packageDocumentation
+ */
+export * from './errors.js';
+export * from './domain/index.js';
+export * from './precision/index.js';
+export * from './connector.js';
+export * from './clock/index.js';
+export * from './logging/index.js';
+export * from './sinks/index.js';
