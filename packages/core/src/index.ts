@@ -11,3 +11,4 @@ export * from './connector.js';
 export * from './clock/index.js';
 export * from './logging/index.js';
 export * from './sinks/index.js';
+export * from './risk/index.js';
