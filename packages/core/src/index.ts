@@ -12,3 +12,4 @@ export * from './clock/index.js';
 export * from './logging/index.js';
 export * from './sinks/index.js';
 export * from './risk/index.js';
+export * from './execution/index.js';
