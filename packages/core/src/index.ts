@@ -13,3 +13,4 @@ export * from './logging/index.js';
 export * from './sinks/index.js';
 export * from './risk/index.js';
 export * from './execution/index.js';
+export * from './transport/index.js';
