@@ -14,3 +14,4 @@ export * from './sinks/index.js';
 export * from './risk/index.js';
 export * from './execution/index.js';
 export * from './transport/index.js';
+export * from './market/index.js';
