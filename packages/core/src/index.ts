@@ -15,3 +15,4 @@ export * from './risk/index.js';
 export * from './execution/index.js';
 export * from './transport/index.js';
 export * from './market/index.js';
+export * from './paper/index.js';
