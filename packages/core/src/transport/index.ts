@@ -13,3 +13,6 @@ export * from './error-mapper.js';
 export * from './outcome.js';
 export * from './rest-client.js';
 export * from './clock-sync.js';
+export * from './backoff.js';
+export * from './socket-types.js';
+export * from './reconnecting-socket.js';
