@@ -16,3 +16,6 @@ export * from './execution/index.js';
 export * from './transport/index.js';
 export * from './market/index.js';
 export * from './paper/index.js';
+export * from './treasury/index.js';
+export * from './jobs/index.js';
+export * from './health/index.js';
