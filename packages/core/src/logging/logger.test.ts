@@ -40,3 +40,10 @@ describe('redaction', () => {
     expect(mem.records).toHaveLength(2);
   });
 });
+
+describe('venue credential headers', () => {
+  it('redacts MAX and Binance credential headers', () => {
+    const out = JSON.stringify(redact({ headers: { 'X-MAX-ACCESSKEY': 'ak1', 'X-MAX-PAYLOAD': 'p1', 'X-MAX-SIGNATURE': 's1', 'X-MBX-APIKEY': 'k1' }, accessKey: 'ak2' }));
+    for (const secret of ['ak1', 'p1', 's1', 'k1', 'ak2']) expect(out).not.toContain(`"${secret}"`);
+  });
+});

@@ -33,7 +33,7 @@ export const noopLogger: Logger = {
 };
 
 /** Keys whose values are secrets wherever they appear (case-insensitive, substring). */
-export const SECRET_KEY_PATTERN = /(api[-_]?key|secret|signature|passw(or)?d|token|passphrase|private[-_]?key|listen[-_]?key|authorization|x-mbx-apikey|x-max-(apikey|signature|payload))/i;
+export const SECRET_KEY_PATTERN = /(api[-_]?key|secret|signature|passw(or)?d|token|passphrase|private[-_]?key|listen[-_]?key|authorization|x-mbx-apikey|x-max-(apikey|accesskey|signature|payload)|access[-_]?key)/i;
 
 /** Replacement text for redacted values. */
 export const REDACTED = '[REDACTED]';
