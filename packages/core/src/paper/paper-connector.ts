@@ -435,6 +435,16 @@ export class PaperConnector implements ExchangeConnector {
     else if (channel === 'markPrice' && book.isTwoSided()) sub.onEvent({ type: 'markPrice', mark: this.engine.markPrice(symbol) });
   }
 
+  /**
+   * Starts feeding the engine with one symbol's market data from the source (ticks, depth,
+   * trades, mark price). Done automatically on first use of a symbol; call it directly when the
+   * engine is traded through something else — e.g. a local exchange serving this engine.
+   * Idempotent.
+   */
+  follow(market: Market, symbol: string): Promise<void> {
+    return this.ensureFeed(market, symbol);
+  }
+
   /** Subscribes the source's channels for one symbol into the engine (once per symbol). */
   private ensureFeed(market: Market, symbol: string): Promise<void> {
     const src = this.marketData;
