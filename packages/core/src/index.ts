@@ -19,3 +19,4 @@ export * from './paper/index.js';
 export * from './treasury/index.js';
 export * from './jobs/index.js';
 export * from './health/index.js';
+export * from './reconcile/index.js';

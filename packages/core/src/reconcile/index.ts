@@ -1,0 +1,38 @@
+/**
+ * Reconciliation (SPEC §5): `diffReconcile(truth, local)` classifies, `planReconcile(diff, policy)` decides, both
+ * pure; `describePlan(plan)` is the response a run (or a dry run) returns. `apply` (the I/O) is
+ * written against the {@link PlannedAction} data.
+ *
+ * @packageDocumentation
+ */
+export type { VenueTruth } from './truth.js';
+export type { LocalState } from './local.js';
+export { setMetrics, type SetMetrics } from './set-metrics.js';
+export type {
+  BalanceDiscrepancy,
+  CheckCounts,
+  DeferReason,
+  DiffMetrics,
+  OrderDiscrepancy,
+  PositionDiscrepancy,
+  ReconcileDiff,
+} from './discrepancy.js';
+// Re-exported under specific names: `diff` and `plan` are too generic for a package's surface.
+export { DEFAULT_SETTLE_MS, diff as diffReconcile, type DiffOptions, type DiffRequest } from './diff.js';
+export { DEFAULT_MAX_SLICES, sliceQuantity, type SliceLimits } from './close-slices.js';
+export type {
+  AdoptPositionAction,
+  CancelOrderAction,
+  ConfirmThenFixOrderAction,
+  DeferAction,
+  FixPositionSnapshotAction,
+  PlannedAction,
+  ReconcileAlert,
+  ReconcilePlan,
+  ReducePositionAction,
+  ReportBalanceAction,
+  VenueOrderRef,
+  WriteOrderAction,
+} from './planned-action.js';
+export { DEFAULT_MAX_SLICE_NOTIONAL_USDT, plan as planReconcile, reconcileOrderId, type PlanPolicy } from './plan.js';
+export { describePlan } from './describe-plan.js';
