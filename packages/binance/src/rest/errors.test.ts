@@ -102,7 +102,7 @@ describe('mapBinanceError: Spot dialect', () => {
   it('-2010 is read by message', () => {
     expect(spot(-2010, 'Order would immediately match and take.')).toBeInstanceOf(PostOnlyRejectedError);
     expect(spot(-2010, 'Account has insufficient balance for requested action.')).toBeInstanceOf(InsufficientFundsError);
-    expect(spot(-2010, 'Duplicate order sent.').code).toBe('DUPLICATE_CLIENT_ORDER_ID');
+    expect(spot(-2010, 'Duplicate order sent.').code).toBe('DUPLICATE_ORDER');
     expect(spot(-2010, 'Order would trigger immediately.').code).toBe('WOULD_TRIGGER_IMMEDIATELY');
     expect(spot(-2010, 'Market is closed.').code).toBe('MARKET_CLOSED');
     expect(spot(-2010, 'OCO orders are not supported for this symbol')).toBeInstanceOf(UnsupportedError);
@@ -184,7 +184,7 @@ describe('mapBinanceError: USDⓈ-M dialect', () => {
 
   it('-4015 / -4116 client order id errors', () => {
     expect(um(-4015, 'Client order id is not valid.').code).toBe('INVALID_CLIENT_ORDER_ID');
-    expect(um(-4116, 'clientOrderId is duplicated').code).toBe('DUPLICATE_CLIENT_ORDER_ID');
+    expect(um(-4116, 'clientOrderId is duplicated').code).toBe('DUPLICATE_ORDER');
   });
 
   it('-4046 "No need to change margin type." is a success marker', () => {

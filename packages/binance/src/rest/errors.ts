@@ -123,7 +123,7 @@ function retryAfterMs(input: BinanceErrorInput, msg: string, banned: boolean): n
  * - `-1002`, `-1022`, `-2014`, `-2015`, `-2017`, HTTP 401 → `AuthError`.
  * - S `-2010` by message: "…immediately match and take." → `PostOnlyRejectedError`;
  *   "…insufficient balance…" → `InsufficientFundsError`; "Duplicate order sent." → code
- *   `DUPLICATE_CLIENT_ORDER_ID`; "Order would trigger immediately." → `WOULD_TRIGGER_IMMEDIATELY`;
+ *   `DUPLICATE_ORDER` (the connector contract's code); "Order would trigger immediately." → `WOULD_TRIGGER_IMMEDIATELY`;
  *   "Market is closed." → `MARKET_CLOSED`; "… not supported for this symbol" → `UnsupportedError`;
  *   else `ORDER_REJECTED`. U `-2010` → `ORDER_REJECTED`.
  * - U `-5022` → `PostOnlyRejectedError`; U `-5021` → `FOK_REJECTED`.
@@ -137,7 +137,7 @@ function retryAfterMs(input: BinanceErrorInput, msg: string, banned: boolean): n
  * - U `-4120` → `ALGO_ENDPOINT_REQUIRED` (conditional order sent to `/fapi/v1/order`).
  * - `-2021`: S `CANCEL_REPLACE_PARTIAL` (409), U `WOULD_TRIGGER_IMMEDIATELY`; `-2022`: S
  *   `CANCEL_REPLACE_FAILED`, U `REDUCE_ONLY_REJECTED`; U `-2026` `REDUCE_ONLY_TYPE_UNSUPPORTED`.
- * - U `-4015` `INVALID_CLIENT_ORDER_ID` (400); U `-4116` `DUPLICATE_CLIENT_ORDER_ID`.
+ * - U `-4015` `INVALID_CLIENT_ORDER_ID` (400); U `-4116` `DUPLICATE_ORDER` (the connector contract's code).
  * - U `-4046`, `-4059` → `{ outcome: 'success' }`.
  * - `-1121` `UNKNOWN_SYMBOL`; `-1125` `LISTEN_KEY_INVALID`; other `-11xx` → `INVALID_REQUEST` (400).
  * - HTTP 5xx and 408: Spot declares every 5xx outcome unknown, so writes →
@@ -241,7 +241,7 @@ function byCode(product: BinanceProduct, code: number, lower: string, text: stri
       if (!spot) return venue('ORDER_REJECTED', 422);
       if (lower.includes('immediately match and take')) return fail(new PostOnlyRejectedError(text, { details }));
       if (lower.includes('insufficient balance')) return fail(new InsufficientFundsError(text, { details }));
-      if (lower.includes('duplicate order')) return venue('DUPLICATE_CLIENT_ORDER_ID', 422);
+      if (lower.includes('duplicate order')) return venue('DUPLICATE_ORDER', 422);
       if (lower.includes('would trigger immediately')) return venue('WOULD_TRIGGER_IMMEDIATELY', 422);
       if (lower.includes('market is closed')) return venue('MARKET_CLOSED', 422);
       if (lower.includes('not supported for this symbol') || lower.includes('not support for this symbol')) {
@@ -278,7 +278,7 @@ function byCode(product: BinanceProduct, code: number, lower: string, text: stri
     case -4015:
       return venue('INVALID_CLIENT_ORDER_ID', 400);
     case -4116:
-      return venue('DUPLICATE_CLIENT_ORDER_ID', 422);
+      return venue('DUPLICATE_ORDER', 422);
     case -4046:
     case -4059:
       return { outcome: 'success', venueCode: code, venueMessage: String(details.venueMessage) };

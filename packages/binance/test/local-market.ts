@@ -1,0 +1,43 @@
+/**
+ * Test support for the end-to-end suites: two-sided books seeded into the local exchange's
+ * engine, and a connector pointed at a local exchange.
+ */
+import Big from 'big.js';
+import type { Market, PaperEngine } from '@chimera/core';
+import { BinanceConnector, type BinanceConnectorOptionsInput } from '@chimera/binance';
+import { LOCAL_API_KEY, LOCAL_API_SECRET, type LocalBinance } from '@chimera/binance/testing';
+
+/**
+ * Replaces a symbol's visible book with `levels` levels a side around `mid`: bids from one tick
+ * under it, asks from one tick over it, `qty` each.
+ */
+export function seedBook(engine: PaperEngine, market: Market, symbol: string, mid: string, qty = '0.5', levels = 10): void {
+  const tick = new Big(engine.instrument(market, symbol).tickSize);
+  const m = new Big(mid).div(tick).round(0, Big.roundDown).times(tick);
+  const bids: [string, string][] = [];
+  const asks: [string, string][] = [];
+  for (let i = 1; i <= levels; i++) {
+    bids.push([m.minus(tick.times(i)).toFixed(), qty]);
+    asks.push([m.plus(tick.times(i)).toFixed(), qty]);
+  }
+  engine.applyBookSnapshot(market, symbol, { bids, asks });
+}
+
+/** Seeds BTCUSDT and ETHUSDT books on both markets. */
+export function seedMarkets(engine: PaperEngine): void {
+  for (const market of ['SPOT', 'FUT'] as const) {
+    seedBook(engine, market, 'BTCUSDT', '64000');
+    seedBook(engine, market, 'ETHUSDT', '3200', '5');
+  }
+}
+
+/** A connector on the local exchange with its default HMAC key; settlement queries run at once. */
+export function localConnector(ex: LocalBinance, extra: BinanceConnectorOptionsInput = {}): BinanceConnector {
+  return new BinanceConnector({
+    apiKey: LOCAL_API_KEY,
+    secret: LOCAL_API_SECRET,
+    baseUrls: { spot: ex.url, um: ex.url },
+    settle: { attempts: 3, delayMs: 0 },
+    ...extra,
+  });
+}
