@@ -17,6 +17,7 @@ import {
   OcoRequest,
   OrderRequest,
   parseWith,
+  type RateLimitRule,
   redactingLogger,
   settleUnknown,
   SystemClock,
@@ -51,6 +52,7 @@ import {
   type VenueTransferRequest,
 } from '@chimera/core';
 import { BINANCE_BASE_URLS, SPOT_RATE_LIMITS, UM_RATE_LIMITS } from './connector/defaults.js';
+import { declaredRateLimits } from './connector/declared-limits.js';
 import { buildAllOrders, buildUmAllAlgoOrders, HISTORY_SPAN_MS, parseOrderListSummary } from './connector/history-requests.js';
 import { BinanceConnectorOptions, type BinanceConnectorOptionsInput } from './connector/options.js';
 import { AlreadyDoneError, ProductClient } from './connector/product-client.js';
@@ -152,6 +154,8 @@ export class BinanceConnector implements ExchangeConnector {
   readonly events = new EventEmitter<ConnectorEvents>();
 
   private readonly clock: Clock;
+  /** Which products' limits the host set in the options (those are never replaced). */
+  private readonly pinnedLimits: { spot: boolean; um: boolean };
   private readonly log: Logger;
   private readonly markets: readonly Market[];
   private readonly spot: ProductClient | undefined;
@@ -172,6 +176,7 @@ export class BinanceConnector implements ExchangeConnector {
   constructor(options: BinanceConnectorOptionsInput = {}) {
     const o = parseWith(BinanceConnectorOptions, options, 'binance connector options');
     this.clock = o.clock ?? new SystemClock();
+    this.pinnedLimits = { spot: o.limits.spot !== undefined, um: o.limits.um !== undefined };
     this.log = o.logger ? redactingLogger(o.logger).child({ component: 'binance-connector' }) : noopLogger;
     this.markets = [...o.markets];
     this.settle = o.settle;
@@ -607,6 +612,16 @@ export class BinanceConnector implements ExchangeConnector {
     }
   }
 
+  /**
+   * The client-side rate limits in force for a market's product: the documented defaults until
+   * `exchangeInfo` was read, then the limits the venue declares there (unless pinned in the
+   * options).
+   * @throws UnsupportedError for a market that is not configured.
+   */
+  rateLimits(market: Market): RateLimitRule[] {
+    return this.client(market).rest.limiter.rules();
+  }
+
   /** The product client of a market. @throws UnsupportedError for a market that is not configured. */
   private client(market: Market): ProductClient {
     this.requireMarket(market);
@@ -626,17 +641,24 @@ export class BinanceConnector implements ExchangeConnector {
   private async fetchInstruments(market: Market): Promise<Instrument[]> {
     const client = this.client(market);
     let list: Instrument[];
+    let declared: unknown;
     if (market === 'SPOT') {
-      list = parseSpotExchangeInfo((await client.send(buildExchangeInfo('spot'))).body);
+      declared = (await client.send(buildExchangeInfo('spot'))).body;
+      list = parseSpotExchangeInfo(declared);
     } else {
       const [info, brackets] = await Promise.all([
         client.send(buildExchangeInfo('um')),
         // leverageBracket is USER_DATA: without a key the instruments carry no brackets.
         this.hasKey ? client.send(buildUmLeverageBracket()) : Promise.resolve(undefined),
       ]);
+      declared = info.body;
       list = parseUmExchangeInfo(info.body);
       if (brackets) list = withLeverageBrackets(list, parseUmLeverageBrackets(brackets.body));
     }
+    // The venue's declared limits replace the documented defaults, unless the host pinned its own.
+    const pinned = market === 'SPOT' ? this.pinnedLimits.spot : this.pinnedLimits.um;
+    const rules = declaredRateLimits(declared);
+    if (!pinned && rules.length > 0) client.rest.limiter.setRules(rules);
     this.cache.set(market, { at: this.clock.now(), list, bySymbol: new Map(list.map((i) => [i.symbol, i])) });
     return list;
   }

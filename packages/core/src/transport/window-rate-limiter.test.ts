@@ -211,3 +211,31 @@ describe('WindowRateLimiter', () => {
     );
   });
 });
+
+describe('WindowRateLimiter.setRules', () => {
+  it('adopts declared rules and keeps what the current window already counted', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter({ clock, rules: [{ kind: 'weight', interval: '1m', limit: 100 }] });
+    await limiter.acquire({ weight: 40 });
+    limiter.setRules([
+      { kind: 'weight', interval: '1m', limit: 50 },
+      { kind: 'orders', interval: '10s', limit: 2 },
+    ]);
+    expect(limiter.rules()).toEqual([
+      { kind: 'weight', interval: '1m', limit: 50 },
+      { kind: 'orders', interval: '10s', limit: 2 },
+    ]);
+    expect(limiter.usage().find((u) => u.kind === 'weight')?.used).toBe(40);
+    await limiter.acquire({ weight: 10 });
+    // The 50-weight window is now full: the next request waits for the next minute.
+    let admitted = false;
+    const next = limiter.acquire({ weight: 1 }).then(() => (admitted = true));
+    await clock.tickAsync(59_000);
+    expect(admitted).toBe(false);
+    await clock.tickAsync(1_000);
+    await next;
+    expect(admitted).toBe(true);
+    expect(() => limiter.setRules([{ kind: 'weight', interval: '1m', limit: 0 }])).toThrow(TypeError);
+    expect(limiter.rules()[0]?.limit).toBe(50);
+  });
+});

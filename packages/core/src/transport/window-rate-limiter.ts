@@ -76,7 +76,7 @@ interface Waiter {
  */
 export class WindowRateLimiter {
   private readonly clock: Clock;
-  private readonly states: RuleState[];
+  private states: RuleState[];
   private readonly maxWaitMs: number;
   private readonly queue: Waiter[] = [];
   private pausedUntil = 0;
@@ -87,11 +87,33 @@ export class WindowRateLimiter {
   constructor(options: WindowRateLimiterOptions) {
     this.clock = options.clock;
     this.maxWaitMs = options.maxWaitMs ?? 60_000;
+    this.states = this.buildStates(options.rules, []);
+  }
+
+  /**
+   * Replaces the rules, e.g. with the limits the venue declares in `exchangeInfo` once they are
+   * known. A rule that keeps its kind and interval keeps what was already counted in its window,
+   * so switching never grants a fresh budget mid-window.
+   * @throws TypeError on an invalid interval or a non-positive limit (the old rules stay).
+   */
+  setRules(rules: readonly RateLimitRule[]): void {
+    this.states = this.buildStates(rules, this.states);
+    this.pump();
+  }
+
+  /** The rules in force. */
+  rules(): RateLimitRule[] {
+    return this.states.map((s) => ({ ...s.rule }));
+  }
+
+  private buildStates(rules: readonly RateLimitRule[], previous: readonly RuleState[]): RuleState[] {
     const now = this.clock.now();
-    this.states = options.rules.map((rule) => {
+    return rules.map((rule) => {
       if (!(rule.limit > 0)) throw new TypeError(`rate-limit rule ${ruleKey(rule)} needs a positive limit`);
       const ms = intervalToMs(rule.interval);
-      return { rule, key: ruleKey(rule), ms, used: 0, windowStart: Math.floor(now / ms) * ms };
+      const windowStart = Math.floor(now / ms) * ms;
+      const old = previous.find((s) => s.rule.kind === rule.kind && s.ms === ms && s.windowStart === windowStart);
+      return { rule, key: ruleKey(rule), ms, used: old?.used ?? 0, windowStart };
     });
   }
 
