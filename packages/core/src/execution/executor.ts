@@ -136,14 +136,36 @@ export class Executor {
     await this.guards.restore();
     for (const rec of await this.lifecycle.unfinished()) {
       if (rec.state === 'ACTIVE' && rec.intent.market === 'FUT' && rec.progress?.sl) {
-        const [pos] = await this.ctx.connector.positions(rec.intent.symbol);
-        const sl = rec.progress.sl as { stop_price: string };
-        if (pos && !new Big(pos.qty).eq(0) && !this.stopLoss.stopFor(rec.intent.symbol)) {
-          await this.stopLoss.arm({ intentId: rec.intent_id, position: pos, stopPrice: sl.stop_price });
-        }
+        await this.restoreStop(rec);
       }
     }
     return results;
+  }
+
+  /**
+   * Brings a futures stop-loss back under watch after a restart: a stop still working on the venue
+   * is adopted (and re-armed only if the position size changed); a stop that is gone is placed
+   * again under the next attempt's client order id — never under the old one.
+   */
+  private async restoreStop(rec: IntentRecord): Promise<void> {
+    const { symbol } = rec.intent;
+    if (this.stopLoss.stopFor(symbol)) return;
+    const sl = rec.progress!.sl as { clientOrderId: string; stop_price: string; qty: string; attempt: number };
+    const [pos] = await this.ctx.connector.positions(symbol);
+    if (!pos || new Big(pos.qty).eq(0)) return;
+    this.tracker.watch(sl.clientOrderId);
+    let working: Order | undefined;
+    try {
+      working = await this.ctx.connector.getOrder({ market: 'FUT', symbol, clientOrderId: sl.clientOrderId });
+    } catch (err) {
+      if (!(isChimeraError(err) && err.code === 'ORDER_NOT_FOUND')) throw err;
+    }
+    if (working && (working.status === 'NEW' || working.status === 'PARTIALLY_FILLED')) {
+      this.stopLoss.adopt({ intentId: rec.intent_id, symbol, side: working.side, qty: working.qty, stopPrice: sl.stop_price, order: working, attempt: sl.attempt });
+      if (!new Big(pos.qty).abs().eq(working.qty)) await this.stopLoss.onPosition(pos);
+      return;
+    }
+    await this.stopLoss.arm({ intentId: rec.intent_id, position: pos, stopPrice: sl.stop_price, attempt: sl.attempt + 1 });
   }
 
   /** Stops listening to the connector and unsubscribes guard streams (guards stay persisted). */

@@ -157,3 +157,29 @@ describe('restart and risk', () => {
     expect(await connector.orderHistory('FUT', 'BTCUSDT')).toEqual([]);
   });
 });
+
+describe('restart with a futures stop-loss', () => {
+  it('adopts a stop still resting on the venue instead of placing it again', async () => {
+    const { clock, connector, executor, store } = await kit();
+    await drive(clock, executor.execute(fut('e1', { sl: 64200 })));
+    await executor.close();
+    const next = new Executor({ connector, store, clock });
+    await drive(clock, next.resume());
+    const stops = (await connector.openOrders('FUT', 'BTCUSDT')).filter((o) => o.type === 'STOP_MARKET');
+    expect(stops).toHaveLength(1);
+    expect(next.stopLoss.stopFor('BTCUSDT')?.order.clientOrderId).toBe(stops[0]!.clientOrderId);
+  });
+
+  it('re-places a stop that disappeared, under a new client order id', async () => {
+    const { clock, connector, executor, store } = await kit();
+    await drive(clock, executor.execute(fut('e1', { sl: 64200 })));
+    const [old] = (await connector.openOrders('FUT', 'BTCUSDT')).filter((o) => o.type === 'STOP_MARKET');
+    await executor.close();
+    await connector.cancelOrder({ market: 'FUT', symbol: 'BTCUSDT', clientOrderId: old!.clientOrderId });
+    const next = new Executor({ connector, store, clock });
+    await drive(clock, next.resume());
+    const stops = (await connector.openOrders('FUT', 'BTCUSDT')).filter((o) => o.type === 'STOP_MARKET');
+    expect(stops.map((s) => [s.qty, s.stopPrice])).toEqual([['0.002', '64200']]);
+    expect(stops[0]!.clientOrderId).not.toBe(old!.clientOrderId);
+  });
+});

@@ -60,7 +60,7 @@ export class StopLossArmer {
    * @param stopPrice - given stop price; otherwise derived from ATR.
    * @returns the armed stop, or undefined when no stop price could be set (an alert is raised).
    */
-  arm(input: { intentId: string; position: Position; stopPrice?: string }): Promise<ArmedStop | undefined> {
+  arm(input: { intentId: string; position: Position; stopPrice?: string; attempt?: number }): Promise<ArmedStop | undefined> {
     // Serialised: position updates arrive in bursts and two re-arms must never interleave.
     const run = this.chain.then(() => this.armNow(input));
     this.chain = run.catch(() => undefined);
@@ -80,6 +80,14 @@ export class StopLossArmer {
     return this.arm({ intentId: current.intentId, position, stopPrice: current.stopPrice });
   }
 
+  /**
+   * Takes over a stop that is already working on the venue (after a restart), so it is neither
+   * placed twice nor left unwatched.
+   */
+  adopt(stop: ArmedStop): void {
+    this.armed.set(stop.symbol, stop);
+  }
+
   /** Cancels the stop of `symbol` (position closed). */
   async disarm(symbol: string): Promise<void> {
     const current = this.armed.get(symbol);
@@ -94,7 +102,7 @@ export class StopLossArmer {
     await this.ctx.lifecycle.saveProgress(current.intentId, { sl: null });
   }
 
-  private async armNow(input: { intentId: string; position: Position; stopPrice?: string }): Promise<ArmedStop | undefined> {
+  private async armNow(input: { intentId: string; position: Position; stopPrice?: string; attempt?: number }): Promise<ArmedStop | undefined> {
     const { ctx } = this;
     const { position, intentId } = input;
     const dir = positionSide(position.qty);
@@ -116,7 +124,8 @@ export class StopLossArmer {
     const stopPrice = roundPriceForSide(raw, instrument.tickSize, side, 'stop');
     const qty = roundQty(new Big(position.qty).abs().toFixed(), instrument.stepSize);
     const previous = this.armed.get(position.symbol);
-    const attempt = previous ? previous.attempt + 1 : 0;
+    // A new attempt number means a new client order id: a venue rejects a reused one.
+    const attempt = previous ? previous.attempt + 1 : (input.attempt ?? 0);
     const order = await submitOrder(
       ctx,
       this.tracker,

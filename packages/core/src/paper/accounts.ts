@@ -167,6 +167,8 @@ export class FuturesPosition {
   cost: Big = ZERO;
   /** Sum of realised PnL since the position was created. */
   realized: Big = ZERO;
+  /** When the position last changed (epoch ms, engine clock); undefined before its first change. */
+  changedAt: number | undefined;
 
   constructor(
     /** Symbol of the position. */

@@ -1411,7 +1411,7 @@ export class PaperEngine {
       unrealizedPnl: mark === undefined ? '0' : str(p.unrealized(mark).round(8, D.roundHalfUp)),
       leverage: p.leverage,
       marginType: p.marginType,
-      updatedAt: this.clock.now(),
+      updatedAt: p.changedAt ?? this.clock.now(),
     };
     if (mark !== undefined) out.markPrice = str(mark);
     if (p.marginType === 'ISOLATED') out.isolatedMargin = str(p.margin());
@@ -1447,6 +1447,9 @@ export class PaperEngine {
   }
 
   private enqueuePosition(p: FuturesPosition): void {
+    // Every change of a position passes here, so this is when it last changed: reconciliation
+    // compares that time with its collection time and must not see every read as a change.
+    p.changedAt = this.clock.now();
     if (this.events.listenerCount('position') > 0) this.enqueue(['position', [this.toPosition(p)]]);
   }
 

@@ -24,3 +24,16 @@ describe('PaperConnector.follow', () => {
     await feeder.close();
   });
 });
+
+describe('position updatedAt', () => {
+  it('is the time the position last changed, not the time it was read', async () => {
+    const clock = new FakeClock(REPLAY_START);
+    const engine = new PaperEngine({ clock, balances: { FUT: { USDT: '100000' } } });
+    engine.applyBookSnapshot('FUT', 'BTCUSDT', { bids: [['64999.0', '1']], asks: [['65001.0', '1']] });
+    engine.placeOrder({ market: 'FUT', symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qty: '0.002', clientOrderId: 'p1', postOnly: false, reduceOnly: false });
+    clock.advance(60_000);
+    const [pos] = engine.positions('BTCUSDT');
+    expect(pos?.qty).toBe('0.002');
+    expect(pos?.updatedAt).toBe(REPLAY_START);
+  });
+});

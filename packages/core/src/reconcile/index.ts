@@ -1,7 +1,9 @@
 /**
  * Reconciliation (SPEC §5): `diffReconcile(truth, local)` classifies, `planReconcile(diff, policy)` decides, both
- * pure; `describePlan(plan)` is the response a run (or a dry run) returns. `apply` (the I/O) is
- * written against the {@link PlannedAction} data.
+ * pure; `describePlan(plan)` is the response a run (or a dry run) returns. The I/O half:
+ * `collectTruth` (venue), `loadLocal` (store), `applyPlan` (executes the {@link PlannedAction}
+ * data), the {@link Reconciler} that runs them in order, and `scheduleReconciler` (start-up,
+ * interval, alert and reconnect triggers).
  *
  * @packageDocumentation
  */
@@ -36,3 +38,24 @@ export type {
 } from './planned-action.js';
 export { DEFAULT_MAX_SLICE_NOTIONAL_USDT, plan as planReconcile, reconcileOrderId, type PlanPolicy } from './plan.js';
 export { describePlan } from './describe-plan.js';
+export { collectTruth, type CollectedTruth, type TruthFetchFailure, type TruthRequest } from './truth-loader.js';
+export { loadLocal, type LoadLocalOptions, type LocalRequest } from './local-loader.js';
+export {
+  applyPlan,
+  RECONCILE_ACTION_FAILED,
+  RECONCILE_CANCEL_FAILED,
+  type ApplyDeps,
+  type ApplyResult,
+  type LastRunRecorder,
+} from './apply.js';
+export { mergePlans } from './merge-plans.js';
+export {
+  isBadReconcileResult,
+  RECONCILE_REPEATED_FAILURE,
+  RECONCILE_TRUTH_PARTIAL,
+  Reconciler,
+  type ReconcileCallOptions,
+  type ReconcilerEvents,
+  type ReconcilerOptions,
+} from './reconciler.js';
+export { scheduleReconciler, type ReconcilerSchedule, type ReconcilerScheduleOptions } from './reconcile-trigger.js';
