@@ -44,6 +44,12 @@ export interface ExecutorOptions {
   riskContext?: (intent: Intent) => Partial<RiskCheckInput> | Promise<Partial<RiskCheckInput>>;
   /** Stop-loss arming for FUT entries (stop price from the intent's `sl`, else from ATR). */
   stopLoss?: StopLossOptions & { enabled?: boolean };
+  /**
+   * New entries wait for this before their first venue call — pass `reconciler.ready` so the
+   * start-up reconciliation finishes before any new position is opened (SPEC §5). Reduce-only
+   * intents never wait: existing positions can always be managed.
+   */
+  entryGate?: Promise<unknown>;
 }
 
 const STOP_TYPES = new Set(['STOP_MARKET', 'TAKE_PROFIT_MARKET', 'STOP_LIMIT', 'TAKE_PROFIT_LIMIT']);
@@ -191,6 +197,7 @@ export class Executor {
       throw err;
     }
     try {
+      if (this.options.entryGate && !intent.reduce_only) await this.options.entryGate;
       return await this.dispatch(intent);
     } catch (err) {
       // A typed refusal ends the intent; an unknown outcome is left to reconciliation, with an alert.

@@ -183,3 +183,20 @@ describe('restart with a futures stop-loss', () => {
     expect(stops[0]!.clientOrderId).not.toBe(old!.clientOrderId);
   });
 });
+
+describe('entry gate', () => {
+  it('new entries wait for the gate (start-up reconciliation); reduce-only intents do not', async () => {
+    const { clock, connector, store } = await kit();
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const executor = new Executor({ connector, store, clock, entryGate: gate });
+    const entry = executor.execute(fut('g1'));
+    await clock.tickAsync(10_000);
+    expect(await connector.orderHistory('FUT', 'BTCUSDT')).toEqual([]);
+    // A reduce-only intent goes straight to the venue (which refuses it: there is nothing to reduce yet).
+    const exit = await drive(clock, executor.execute({ intent: { intent_id: 'g2', market: 'FUT', symbol: 'BTCUSDT', side: 'SELL', qty: 0.002, exec_policy: 'Market', reduce_only: true } })).catch((e: unknown) => e);
+    expect(isChimeraError(exit) && exit.code).toBe('REDUCE_ONLY_REJECTED');
+    open();
+    expect((await drive(clock, entry)).status).toBe('FILLED');
+  });
+});
