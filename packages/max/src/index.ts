@@ -1,8 +1,9 @@
 /**
- * `@chimera/max` — MAX (MaiCoin) adapter. Today it holds the pure layer: REST v3 signing with
- * monotonic nonces, request builders, response mappers and the error table; WebSocket messages,
- * the `fi`/`li`/`v` book rules and the message budget; and `UsdtTwdFactor`. The connector and the
- * local MAX exchange arrive with the rest of the MAX issue.
+ * `@chimera/max` — MAX (MaiCoin) adapter: `MaxConnector` (the core `ExchangeConnector` over MAX
+ * spot, with market data and the private channels over WebSocket), the USDT→TWD factor and its
+ * feed, and the pure layer under them: REST v3 signing with monotonic nonces, request builders,
+ * response mappers and the error table; WebSocket messages, the `fi`/`li`/`v` book rules and the
+ * message budget. The local MAX exchange for tests is `@chimera/max/testing`.
  *
  * @packageDocumentation
  */
@@ -24,3 +25,7 @@ export * from './ws/messages.js';
 export * from './ws/message-budget.js';
 export * from './ws/protocol.js';
 export * from './factor/usdt-twd-factor.js';
+export { MaxConnector, MaxConnectorOptions, type MaxConnectorOptionsInput } from './connector.js';
+export { maxCapabilities } from './connector/capabilities.js';
+export { type MaxBookState } from './connector/market-streams.js';
+export { feedUsdtTwdFactor, type UsdtTwdFeedOptions } from './connector/factor-feed.js';
