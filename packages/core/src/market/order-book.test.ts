@@ -214,3 +214,24 @@ describe('OrderBook', () => {
     );
   });
 });
+
+describe('OrderBook.applyNumeric', () => {
+  it('matches apply() for exact numbers and rejects invalid levels', () => {
+    const a = new OrderBook();
+    const b = new OrderBook();
+    const levels: Array<['bid' | 'ask', string, string]> = [
+      ['bid', '64999.9', '1.5'],
+      ['bid', '64999.8', '0.25'],
+      ['ask', '65000.1', '2'],
+      ['bid', '64999.9', '0'],
+      ['ask', '65000.2', '0.00100000'],
+    ];
+    for (const [side, p, q] of levels) {
+      a.apply(side, p, q);
+      b.applyNumeric(side, Number(p), Number(q));
+    }
+    expect(b.top(5)).toEqual(a.top(5));
+    expect(() => b.applyNumeric('bid', Number.NaN, 1)).toThrow(/finite/);
+    expect(() => b.applyNumeric('ask', 1, -1)).toThrow(/negative/);
+  });
+});

@@ -128,6 +128,22 @@ export class OrderBook {
   }
 
   /**
+   * {@link OrderBook.apply} for a price and quantity a venue parser already read as numbers — the
+   * fast path for fixed-shape depth frames, skipping the string → number conversion that
+   * dominates book updates. The caller guarantees exactness: each number is the binary64 value of
+   * a decimal with at most 15 significant digits (longer values must take {@link OrderBook.apply},
+   * which keeps the exact string).
+   * @returns true when the book changed.
+   * @throws ValidationError `BOOK_LEVEL_INVALID` for a non-finite price or a negative quantity.
+   */
+  applyNumeric(side: BookSide, price: number, qty: number): boolean {
+    if (!(qty >= 0 && qty < Infinity && price > -Infinity && price < Infinity)) {
+      throw invalidLevel(String(price), String(qty), 'price and quantity must be finite numbers and quantity must not be negative');
+    }
+    return (side === 'bid' ? this.bids : this.asks).set(price, qty) !== 0;
+  }
+
+  /**
    * Applies several levels of one side in order.
    * @returns true when any of them changed the book.
    * @throws like {@link OrderBook.apply}; levels before the bad one stay applied.
