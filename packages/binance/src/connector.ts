@@ -1,9 +1,11 @@
 /**
  * `BinanceConnector`: the core `ExchangeConnector` over Binance Spot and USDⓈ-M futures REST
- * (BINANCE.md §1–§5). Requests are built by the pure layer (`./rest`), signed on every attempt
- * with a timestamp from the product's synced clock, limited client-side and corrected by the
- * used-weight headers, and mapped back to domain types. Submits whose outcome is unknown are
- * settled by a query by client order id, never resent (DESIGN.md principle 4).
+ * (BINANCE.md §1–§5) and WebSocket streams (§6–§8). Requests are built by the pure layer
+ * (`./rest`), signed on every attempt with a timestamp from the product's synced clock, limited
+ * client-side and corrected by the used-weight headers, and mapped back to domain types. Submits
+ * whose outcome is unknown are settled by a query by client order id, never resent (DESIGN.md
+ * principle 4). Market data streams through `BinanceMarketStreams`, account events through the
+ * Spot and UM user streams (`./ws`).
  *
  * @packageDocumentation
  */
@@ -28,6 +30,7 @@ import {
   type Balance,
   type BookSnapshot,
   type ClockSkewReport,
+  type OrderBook,
   type ConnectorAlert,
   type ConnectorEvents,
   type ExchangeConnector,
@@ -55,7 +58,10 @@ import { BINANCE_BASE_URLS, SPOT_RATE_LIMITS, UM_RATE_LIMITS } from './connector
 import { declaredRateLimits } from './connector/declared-limits.js';
 import { buildAllOrders, buildUmAllAlgoOrders, HISTORY_SPAN_MS, parseOrderListSummary } from './connector/history-requests.js';
 import { BinanceConnectorOptions, type BinanceConnectorOptionsInput } from './connector/options.js';
+import { AccountStreams } from './connector/account-streams.js';
 import { AlreadyDoneError, ProductClient } from './connector/product-client.js';
+import { forwardedStreamAlert, streamHealthAlert } from './connector/stream-alerts.js';
+import { resolveStreamUrls } from './connector/stream-urls.js';
 import { buildSpotAccount, buildSpotMyTrades } from './rest/account-spot.js';
 import {
   buildUmBalance,
@@ -107,6 +113,9 @@ import { VENUE_ID, type BinanceProduct, type BinanceRequest } from './rest/reque
 import { createSigner, type BinanceSigner } from './rest/signing.js';
 import { buildUniversalTransfer, buildUniversalTransferHistory } from './rest/transfer.js';
 import { isZero } from './rest/wire.js';
+import { BinanceMarketStreams } from './ws/market-streams.js';
+import type { BinanceSpotUserStream } from './ws/spot-user-stream.js';
+import type { BinanceUmUserStream } from './ws/um-user-stream.js';
 
 /** How many client order ids the connector remembers as regular or algo (UM), oldest forgotten first. */
 const KIND_MEMORY = 10_000;
@@ -142,16 +151,29 @@ function byCreatedAt(a: Order, b: Order): number {
  * - A placement, OCO, cancel or transfer whose outcome is unknown (timeout, dropped connection,
  *   5xx) is settled by queries (`settle` options) and never resent; a settled one raises a WARN
  *   `alert` with code `UNKNOWN_OUTCOME_SETTLED`.
- * - No user stream or market-data streams yet: `capabilities.userStream` is false, `streams` is
- *   empty and `subscribe()` throws `UnsupportedError`.
+ * - `subscribe()` streams `ticker` (bookTicker), `depth` (a local book synced from a REST snapshot
+ *   with Binance's update-id rules, resynced after every gap and reconnect), `trades` (aggTrade)
+ *   and, on FUT, `markPrice` over WebSocket ({@link BinanceConnector.marketStreams}).
+ * - With a key, `connect()` starts the user streams (Spot: WebSocket API
+ *   `userDataStream.subscribe.signature`; UM: listen key on `/private`, kept alive over REST) and
+ *   waits until they are live; `order`, `fill` (exactly once per trade), `position`, `balance`,
+ *   `userStreamConnected` and `alert` arrive on `events`. After every reconnect the streams catch
+ *   up over this connector's REST reads (open orders, fills since the last one seen, single
+ *   orders). A stream that fails `N_max` times in a row raises a FATAL `STREAM_DEGRADED` alert, and
+ *   INFO `STREAM_RECOVERED` when it is back (`details.reason` is the same on both).
  */
 export class BinanceConnector implements ExchangeConnector {
   /** Always `binance`. */
   readonly venue = VENUE_ID;
   /** What this connector does, for the configured markets. */
   readonly capabilities: VenueCapabilities;
-  /** Account events (none until the user stream arrives) and `alert`s. */
+  /** Account events from the user streams (started by `connect()` with a key) and `alert`s. */
   readonly events = new EventEmitter<ConnectorEvents>();
+  /**
+   * The market-data streams behind `subscribe()`: synced books ({@link BinanceMarketStreams.book}),
+   * their sync state, and events for sinks (`tick`, `depth`, `synced`, `resync`, `metric` …).
+   */
+  readonly marketStreams: BinanceMarketStreams;
 
   private readonly clock: Clock;
   /** Which products' limits the host set in the options (those are never replaced). */
@@ -166,6 +188,7 @@ export class BinanceConnector implements ExchangeConnector {
   private readonly cache = new Map<Market, { at: number; list: Instrument[]; bySymbol: Map<string, Instrument> }>();
   private readonly loading = new Map<Market, Promise<Instrument[]>>();
   private readonly umKinds = new Map<string, UmOrderKind>();
+  private readonly accountStreams: AccountStreams | undefined;
   private closed = false;
 
   /**
@@ -216,6 +239,61 @@ export class BinanceConnector implements ExchangeConnector {
     }
     const spot = this.markets.includes('SPOT');
     const fut = this.markets.includes('FUT');
+    const venueClock = (this.spot ?? this.um)!.clockSync;
+    const ms = o.marketStreams;
+    const snapshotDepth = { SPOT: ms.snapshotDepth.SPOT ?? 5000, FUT: ms.snapshotDepth.FUT ?? 1000 };
+    const urls = resolveStreamUrls(o.streamUrls, o.baseUrls);
+    this.marketStreams = new BinanceMarketStreams({
+      clock: this.clock,
+      markets: this.markets,
+      urls: { spotStream: urls.spotStream, umPublic: urls.umPublic, umMarket: urls.umMarket },
+      // Binance recommends the deepest snapshot (Spot 5000, UM 1000) so the book covers what the diffs touch.
+      fetchSnapshot: (m, s) => this.depth(m, s, snapshotDepth[m]),
+      venueClockOffsetMs: () => venueClock.offsetMs,
+      ...(o.logger === undefined ? {} : { logger: o.logger }),
+      ...(o.random === undefined ? {} : { random: o.random }),
+      ...(o.socketFactory === undefined ? {} : { socketFactory: o.socketFactory }),
+      ...(ms.backoff === undefined ? {} : { backoff: ms.backoff }),
+      ...(ms.maxConsecutiveFailures === undefined ? {} : { maxConsecutiveFailures: ms.maxConsecutiveFailures }),
+      ...(ms.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: ms.connectTimeoutMs }),
+      ...(ms.handoverTimeoutMs === undefined ? {} : { handoverTimeoutMs: ms.handoverTimeoutMs }),
+      ...(ms.depthSpeed === undefined ? {} : { depthSpeed: ms.depthSpeed }),
+      ...(ms.throttleMs === undefined ? {} : { throttleMs: ms.throttleMs }),
+      ...(ms.tickMaxAgeMs === undefined ? {} : { tickMaxAgeMs: ms.tickMaxAgeMs }),
+      ...(ms.maxSilenceMs === undefined ? {} : { maxSilenceMs: ms.maxSilenceMs }),
+      ...(ms.metricsIntervalMs === undefined ? {} : { metricsIntervalMs: ms.metricsIntervalMs }),
+      ...(ms.maxUrlLength === undefined ? {} : { maxUrlLength: ms.maxUrlLength }),
+      ...(ms.bookSync === undefined ? {} : { bookSync: ms.bookSync }),
+      ...(ms.protocol === undefined ? {} : { protocol: ms.protocol }),
+    });
+    const marketOrigin = { stream: 'market' as const };
+    this.marketStreams.events.on('alert', (a) => {
+      const forwarded = forwardedStreamAlert(a, marketOrigin);
+      if (forwarded) this.events.emit('alert', forwarded);
+    });
+    this.marketStreams.events.on('degraded', (info) => this.events.emit('alert', streamHealthAlert('degraded', marketOrigin, info)));
+    this.marketStreams.events.on('recovered', (info) => this.events.emit('alert', streamHealthAlert('recovered', marketOrigin, info)));
+
+    const userStream = signer !== undefined && o.userStream.enabled !== false;
+    if (userStream && signer !== undefined) {
+      const symbols = Array.isArray(o.symbols) ? { SPOT: o.symbols, FUT: o.symbols } : { SPOT: o.symbols.SPOT ?? [], FUT: o.symbols.FUT ?? [] };
+      this.accountStreams = new AccountStreams({
+        markets: this.markets,
+        signer,
+        spot: this.spot,
+        um: this.um,
+        catchUp: this,
+        urls: { spotWsApi: urls.spotWsApi, umPrivate: urls.umPrivate },
+        symbols,
+        tuning: o.userStream,
+        events: this.events,
+        clock: this.clock,
+        ...(o.logger === undefined ? {} : { logger: o.logger }),
+        ...(o.random === undefined ? {} : { random: o.random }),
+        ...(o.socketFactory === undefined ? {} : { socketFactory: o.socketFactory }),
+      });
+    }
+    const channels = fut ? (['ticker', 'depth', 'trades', 'markPrice'] as const) : (['ticker', 'depth', 'trades'] as const);
     this.capabilities = Object.freeze({
       markets: Object.freeze([...this.markets]),
       postOnly: true,
@@ -228,29 +306,46 @@ export class BinanceConnector implements ExchangeConnector {
       leverage: fut,
       transfers: spot && fut,
       funding: fut,
-      userStream: false,
-      streams: Object.freeze([]),
+      userStream,
+      streams: Object.freeze([...channels]),
     }) as VenueCapabilities;
   }
 
   // ───────────────────────────── lifecycle ─────────────────────────────
 
   /**
-   * Syncs each product's clock with its server time and loads the instruments of every
-   * configured market (UM with leverage brackets when a key is configured).
-   * @throws whatever the first failing request throws.
+   * Syncs each product's clock with its server time, loads the instruments of every configured
+   * market (UM with leverage brackets when a key is configured) and, with a key, starts the user
+   * streams and waits until they are live (at most `userStream.liveTimeoutMs`; a stream still
+   * connecting then raises a WARN `USER_STREAM_NOT_LIVE` and catches up over REST once live).
+   * Subscribe to `events` before calling it to miss nothing.
+   * @throws whatever the first failing request throws (including the UM listen-key creation).
    */
   async connect(): Promise<void> {
     this.assertOpen();
     await Promise.all(this.products().map((p) => p.clockSync.sync()));
-    await Promise.all(this.markets.map((m) => this.instruments(m)));
+    await Promise.all([...this.markets.map((m) => this.instruments(m)), this.accountStreams?.start()]);
   }
 
-  /** Closes both REST clients. Idempotent. */
+  /** Closes the market streams, the user streams and both REST clients. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Streams first: a catch-up in flight must not find the REST clients gone.
+    await Promise.all([this.marketStreams.close(), this.accountStreams?.close()]);
     await Promise.all([this.spot?.close(), this.um?.close()]);
+  }
+
+  /**
+   * A market's user stream (for its state, a manual `catchUp()`, or the events the connector
+   * does not forward: `catchUp`, `balanceDelta`, `listStatus`, `algoUpdate`, `metric`), or
+   * undefined when the market is not configured or no key is.
+   */
+  userStream(market: 'SPOT'): BinanceSpotUserStream | undefined;
+  userStream(market: 'FUT'): BinanceUmUserStream | undefined;
+  userStream(market: Market): BinanceSpotUserStream | BinanceUmUserStream | undefined;
+  userStream(market: Market): BinanceSpotUserStream | BinanceUmUserStream | undefined {
+    return market === 'SPOT' ? this.accountStreams?.spot : this.accountStreams?.um;
   }
 
   /**
@@ -337,11 +432,32 @@ export class BinanceConnector implements ExchangeConnector {
     return window.symbol === undefined ? rows : rows.filter((r) => r.symbol === window.symbol);
   }
 
-  /** Not available yet: the WebSocket streams arrive with their own issue. @throws UnsupportedError always. */
-  async subscribe(subscription: MarketSubscription, _onEvent: (event: MarketEvent) => void): Promise<SubscriptionHandle> {
-    throw new UnsupportedError(`binance ${subscription.channel} streams are not available in this connector yet`, {
-      details: { venue: VENUE_ID, channel: subscription.channel, market: subscription.market },
-    });
+  /**
+   * Streams market data over WebSocket until the handle's `unsubscribe()`: `ticker` (bookTicker),
+   * `depth` (the top `levels`, default 20, of a local book after each change; nothing while it
+   * syncs), `trades` (aggTrade), `markPrice` (FUT, every second). Resolves once the stream is
+   * registered; the connection opens in the background and survives drops (books resync).
+   * Needs no `connect()` and no key.
+   * @throws UnsupportedError for a market that is not configured, `markPrice` on SPOT, or after
+   *   `close()`; ValidationError (`INVALID_STREAM`) for a malformed symbol.
+   */
+  async subscribe(subscription: MarketSubscription, onEvent: (event: MarketEvent) => void): Promise<SubscriptionHandle> {
+    this.assertOpen();
+    this.requireMarket(subscription.market);
+    if (!this.capabilities.streams.includes(subscription.channel)) {
+      throw new UnsupportedError(`binance ${subscription.channel} streams need the FUT market`, {
+        details: { venue: VENUE_ID, channel: subscription.channel, market: subscription.market },
+      });
+    }
+    return this.marketStreams.subscribe(subscription, onEvent);
+  }
+
+  /**
+   * The synced local book of a `depth` subscription (best bid/ask in O(1)), or undefined while it
+   * syncs or when the symbol is not subscribed. Read it, never change it.
+   */
+  book(market: Market, symbol: string): OrderBook | undefined {
+    return this.marketStreams.book(market, symbol);
   }
 
   // ───────────────────────────── orders ─────────────────────────────

@@ -83,14 +83,19 @@ describe('UM account', () => {
 });
 
 describe('Ed25519 keys', () => {
-  it('signs every call with an Ed25519 key the exchange verifies', async () => {
+  it('signs every call (and the Spot user-stream subscription) with an Ed25519 key the exchange verifies', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     ex = await startLocalBinance({ apiKeys: [{ apiKey: 'ed-key', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }] });
     seedMarkets(ex.engine);
     c = new BinanceConnector({ apiKey: 'ed-key', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), baseUrls: { spot: ex.url, um: ex.url } });
+    const streamed: string[] = [];
+    c.events.on('order', (order) => streamed.push(`${order.clientOrderId} ${order.status}`));
     await c.connect();
     const o = await c.placeOrder({ market: 'SPOT', symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: '60000', qty: '0.001', clientOrderId: 'ed-1', postOnly: true, reduceOnly: false });
     expect([o.status, o.postOnly]).toEqual(['NEW', true]);
     expect(ex.requests.filter((r) => r.status !== 200)).toEqual([]);
+    // The WS API accepted the Ed25519-signed subscription: the order's update arrives on it. (No
+    // streamUrls given: beside a loopback REST URL the streams default to the same host and port.)
+    await expect.poll(() => streamed).toEqual(['ed-1 NEW']);
   });
 });

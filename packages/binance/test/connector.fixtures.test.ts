@@ -649,15 +649,50 @@ describe('signing and options', () => {
     expect(isChimeraError(bad({ apiSecret: 'typo' })) && 'ok').toBe('ok');
   });
 
-  it('capabilities are honest: no user stream, no streams; subscribe throws UNSUPPORTED', async () => {
-    expect(c.capabilities).toMatchObject({ markets: ['SPOT', 'FUT'], postOnly: true, oco: true, userStream: false, streams: [], transfers: true });
-    const err = await c.subscribe({ channel: 'ticker', market: 'SPOT', symbol: 'BTCUSDT' }, () => undefined).catch((e: unknown) => e);
-    expect(isChimeraError(err) && err.code).toBe('UNSUPPORTED');
+  it('capabilities are honest: user stream with a key, streams per market; what is not offered throws UNSUPPORTED', async () => {
+    expect(c.capabilities).toMatchObject({ markets: ['SPOT', 'FUT'], postOnly: true, oco: true, userStream: true, streams: ['ticker', 'depth', 'trades', 'markPrice'], transfers: true });
     const spotOnly = connector({ markets: ['SPOT'] });
-    expect(spotOnly.capabilities).toMatchObject({ markets: ['SPOT'], transfers: false, leverage: false, funding: false });
+    expect(spotOnly.capabilities).toMatchObject({ markets: ['SPOT'], transfers: false, leverage: false, funding: false, streams: ['ticker', 'depth', 'trades'] });
     const e2 = await spotOnly.positions().catch((e: unknown) => e);
     expect(isChimeraError(e2) && e2.code).toBe('UNSUPPORTED');
+    const e3 = await spotOnly.subscribe({ channel: 'markPrice', market: 'SPOT', symbol: 'BTCUSDT' }, () => undefined).catch((e: unknown) => e);
+    expect(isChimeraError(e3) && e3.code).toBe('UNSUPPORTED');
+    const e4 = await spotOnly.subscribe({ channel: 'ticker', market: 'FUT', symbol: 'BTCUSDT' }, () => undefined).catch((e: unknown) => e);
+    expect(isChimeraError(e4) && e4.code).toBe('UNSUPPORTED');
     await spotOnly.close();
+    const e5 = await spotOnly.subscribe({ channel: 'ticker', market: 'SPOT', symbol: 'BTCUSDT' }, () => undefined).catch((e: unknown) => e);
+    expect(isChimeraError(e5) && e5.code).toBe('UNSUPPORTED');
+    const keyless = new BinanceConnector({ dispatcher: agent, clock: new FakeClock(T) });
+    expect(keyless.capabilities.userStream).toBe(false);
+    await keyless.close();
+    const restOnly = connector({ userStream: { enabled: false } });
+    expect(restOnly.capabilities.userStream).toBe(false);
+    await restOnly.close();
+  });
+
+  it('validates the stream options', () => {
+    const bad = (o: BinanceConnectorOptionsInput): unknown => {
+      try {
+        new BinanceConnector({ ...KEY, dispatcher: agent, ...o });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    expect(isChimeraError(bad({ streamUrls: { spot: 'https://stream.binance.com' } })) && 'refused').toBe('refused');
+    expect(isChimeraError(bad({ symbols: ['btcusdt'] })) && 'refused').toBe('refused');
+    expect(isChimeraError(bad({ userStream: { keepAliveMs: 31 * 60_000 } })) && 'refused').toBe('refused');
+    expect(isChimeraError(bad({ marketStreams: { depthSpeed: { SPOT: '250ms' } } as never })) && 'refused').toBe('refused');
+    const keyless = (() => {
+      try {
+        new BinanceConnector({ userStream: { enabled: true } });
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(isChimeraError(keyless) && 'refused').toBe('refused');
+    expect(bad({ streamUrls: { spot: 'wss://stream.binance.com:9443', umPrivate: 'ws://127.0.0.1:1/private' }, symbols: { FUT: ['BTCUSDT'] } })).toBeUndefined();
   });
 
   it('signed calls without a key are refused locally', async () => {

@@ -23,6 +23,29 @@ export function seedBook(engine: PaperEngine, market: Market, symbol: string, mi
   engine.applyBookSnapshot(market, symbol, { bids, asks });
 }
 
+/**
+ * Keeps a symbol's market moving like a live one: every `everyMs` the best bid's quantity moves
+ * by one step and back, so the exchange publishes a depth diff and a bookTicker — what a
+ * subscription on a busy Binance symbol hears within milliseconds. Nothing crosses: only the
+ * quantity of the current best bid changes. @returns a function that stops it.
+ */
+export function keepMarketLive(engine: PaperEngine, market: Market, symbol: string, everyMs = 20): () => void {
+  const step = new Big(engine.instrument(market, symbol).stepSize);
+  let up = true;
+  const timer = setInterval(() => {
+    let top;
+    try {
+      top = engine.ticker(market, symbol);
+    } catch {
+      return; // no two-sided book right now
+    }
+    const qty = up ? new Big(top.bidQty).plus(step) : new Big(top.bidQty).minus(step);
+    up = !up;
+    if (qty.gt(0)) engine.applyBookDiff(market, symbol, { bids: [[top.bid, qty.toFixed()]], asks: [] });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
+
 /** Seeds BTCUSDT and ETHUSDT books on both markets. */
 export function seedMarkets(engine: PaperEngine): void {
   for (const market of ['SPOT', 'FUT'] as const) {
@@ -31,12 +54,16 @@ export function seedMarkets(engine: PaperEngine): void {
   }
 }
 
-/** A connector on the local exchange with its default HMAC key; settlement queries run at once. */
+/**
+ * A connector on the local exchange (REST and WebSocket) with its default HMAC key; settlement
+ * queries run at once.
+ */
 export function localConnector(ex: LocalBinance, extra: BinanceConnectorOptionsInput = {}): BinanceConnector {
   return new BinanceConnector({
     apiKey: LOCAL_API_KEY,
     secret: LOCAL_API_SECRET,
     baseUrls: { spot: ex.url, um: ex.url },
+    streamUrls: ex.streamUrls,
     settle: { attempts: 3, delayMs: 0 },
     ...extra,
   });

@@ -4,10 +4,11 @@
  *
  * @packageDocumentation
  */
-import { Market, type Clock, type Logger } from '@chimera/core';
+import { Market, type Clock, type Logger, type SocketFactory } from '@chimera/core';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { MAX_RECV_WINDOW_MS } from '../rest/signing.js';
+import { MAX_KEEPALIVE_INTERVAL_MS } from '../ws/listen-key.js';
 import { INSTRUMENTS_TTL_MS } from './defaults.js';
 
 const ClockSchema = z.custom<Clock>(
@@ -22,6 +23,66 @@ const DispatcherSchema = z.custom<Dispatcher>(
   (v) => typeof v === 'object' && v !== null && typeof (v as { request?: unknown }).request === 'function',
   'expected an undici Dispatcher (e.g. a MockAgent)',
 );
+const SocketFactorySchema = z.custom<SocketFactory>((v) => typeof v === 'function', 'expected a socket factory function');
+const RandomSchema = z.custom<() => number>((v) => typeof v === 'function', 'expected a function returning a number in [0, 1)');
+const WsUrl = z.url({ protocol: /^wss?$/, error: 'expected a ws:// or wss:// URL' });
+const Ms = z.number().int().min(0);
+const PositiveMs = z.number().int().positive();
+const SymbolName = z.string().regex(/^[A-Z0-9]{2,}$/, 'expected an upper-case symbol like BTCUSDT');
+const BackoffSchema = z.strictObject({ baseMs: Ms.optional(), maxMs: Ms.optional(), jitterMs: Ms.optional() });
+const ClientPingSchema = z.union([z.literal(false), z.strictObject({ intervalMs: PositiveMs, timeoutMs: PositiveMs.optional() })]);
+
+/** Connection tuning shared by every stream connection (defaults: the core socket's and Binance's). */
+const ConnectionSchema = {
+  backoff: BackoffSchema.optional(),
+  maxConsecutiveFailures: z.number().int().min(1).optional(),
+  connectTimeoutMs: PositiveMs.optional(),
+  handoverTimeoutMs: PositiveMs.optional(),
+};
+
+const StreamProtocolSchema = z.strictObject({
+  clientPing: ClientPingSchema.optional(),
+  idleTimeoutMs: PositiveMs.optional(),
+  lifetimeMs: PositiveMs.optional(),
+  renewBeforeMs: PositiveMs.optional(),
+});
+
+const MarketStreamsSchema = z.strictObject({
+  ...ConnectionSchema,
+  depthSpeed: z.strictObject({ SPOT: z.enum(['100ms', '1000ms']).optional(), FUT: z.enum(['100ms', '250ms', '500ms']).optional() }).optional(),
+  snapshotDepth: z.strictObject({ SPOT: z.number().int().min(1).max(5000).optional(), FUT: z.number().int().min(1).max(1000).optional() }).default({}),
+  throttleMs: Ms.optional(),
+  tickMaxAgeMs: PositiveMs.optional(),
+  maxSilenceMs: PositiveMs.optional(),
+  metricsIntervalMs: Ms.optional(),
+  maxUrlLength: z.number().int().min(64).optional(),
+  bookSync: z.strictObject({ maxBuffer: z.number().int().min(1).optional(), retryBaseMs: Ms.optional(), retryMaxMs: Ms.optional() }).optional(),
+  protocol: z.strictObject({ spot: StreamProtocolSchema.optional(), um: StreamProtocolSchema.optional() }).optional(),
+});
+
+const UserStreamSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  liveTimeoutMs: Ms.default(10_000),
+  keepAliveMs: PositiveMs.max(MAX_KEEPALIVE_INTERVAL_MS).optional(),
+  keepAliveRetryMs: PositiveMs.optional(),
+  maxKeepAliveFailures: z.number().int().min(1).optional(),
+  deleteListenKeyOnClose: z.boolean().default(false),
+  resubscribeDelayMs: PositiveMs.optional(),
+  catchUpMarginMs: Ms.optional(),
+  maxCatchUpWindowMs: PositiveMs.optional(),
+  catchUpAttempts: z.number().int().min(1).max(10).optional(),
+  catchUpRetryMs: Ms.optional(),
+  socket: z
+    .strictObject({
+      ...ConnectionSchema,
+      clientPing: ClientPingSchema.optional(),
+      idleTimeoutMs: PositiveMs.optional(),
+      lifetimeMs: PositiveMs.optional(),
+      renewBeforeMs: PositiveMs.optional(),
+    })
+    .optional(),
+});
+
 const RateLimitRuleSchema = z.object({
   kind: z.enum(['weight', 'orders', 'raw']),
   interval: z.string().regex(/^\d+[smhd]$/, 'expected e.g. 10s, 1m, 1d') as z.ZodType<`${number}${'s' | 'm' | 'h' | 'd'}`>,
@@ -45,6 +106,23 @@ const RateLimitRuleSchema = z.object({
  *   (`attempts`, default 3; `delayMs` before each query, default 1000).
  * - `clockSyncSamples`: round trips per server-time sync (default 3).
  * - `instrumentsTtlMs`: how long cached instruments stay fresh (default 24 h).
+ * - `streamUrls`: WebSocket endpoints — `spot` (Spot market streams origin), `spotWsApi` (Spot
+ *   WebSocket API, user data), `umPublic` / `umMarket` / `umPrivate` (USDⓈ-M routes). Defaults:
+ *   production (BINANCE.md §1), except beside a loopback REST base URL (a local exchange), where
+ *   they default to the same host and port with Binance's paths, the layout of
+ *   `startLocalBinance()` (so a local setup never streams from production). Point them at
+ *   `startLocalBinance().streamUrls` in tests.
+ * - `symbols`: symbols the host trades (one list for both markets, or per market), always
+ *   included in the user streams' REST catch-up after a reconnect.
+ * - `userStream`: the account streams, started by `connect()` when a key is configured
+ *   (`enabled: false` turns them off). `liveTimeoutMs` (default 10 000; 0: don't wait) is how long
+ *   `connect()` waits for them to be live; listen-key keepalive (`keepAliveMs` default 25 min),
+ *   catch-up and connection tuning as in `BinanceUmUserStream` / `BinanceSpotUserStream`.
+ * - `marketStreams`: tuning of `subscribe()` (`BinanceMarketStreams`): diff-depth speed, depth
+ *   of the REST snapshot a book syncs from (`snapshotDepth`, default Spot 5000 / UM 1000, as
+ *   Binance recommends), per-symbol `throttleMs`, `tickMaxAgeMs`, watchdog and reconnect tuning.
+ * - `random`, `socketFactory`: jitter source of every reconnect backoff (default `Math.random`)
+ *   and the WebSocket factory (default `ws`), for tests.
  */
 export const BinanceConnectorOptions = z
   .strictObject({
@@ -71,6 +149,14 @@ export const BinanceConnectorOptions = z
     settle: z.strictObject({ attempts: z.number().int().min(1).max(10).default(3), delayMs: z.number().int().min(0).default(1000) }).default({ attempts: 3, delayMs: 1000 }),
     clockSyncSamples: z.number().int().min(1).max(10).default(3),
     instrumentsTtlMs: z.number().int().positive().default(INSTRUMENTS_TTL_MS),
+    streamUrls: z
+      .strictObject({ spot: WsUrl.optional(), spotWsApi: WsUrl.optional(), umPublic: WsUrl.optional(), umMarket: WsUrl.optional(), umPrivate: WsUrl.optional() })
+      .default({}),
+    symbols: z.union([z.array(SymbolName), z.strictObject({ SPOT: z.array(SymbolName).optional(), FUT: z.array(SymbolName).optional() })]).default([]),
+    userStream: UserStreamSchema.default({ liveTimeoutMs: 10_000, deleteListenKeyOnClose: false }),
+    marketStreams: MarketStreamsSchema.default({ snapshotDepth: {} }),
+    random: RandomSchema.optional(),
+    socketFactory: SocketFactorySchema.optional(),
   })
   .superRefine((o, ctx) => {
     if (o.secret !== undefined && o.privateKeyPem !== undefined) {
@@ -83,6 +169,9 @@ export const BinanceConnectorOptions = z
       ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'required with a secret or privateKeyPem' });
     }
     if (new Set(o.markets).size !== o.markets.length) ctx.addIssue({ code: 'custom', path: ['markets'], message: 'markets must not repeat' });
+    if (o.userStream.enabled === true && o.apiKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['userStream', 'enabled'], message: 'the user streams need an apiKey' });
+    }
   });
 
 /** Options of {@link BinanceConnector} after validation (defaults filled in). */

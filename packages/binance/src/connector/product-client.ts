@@ -110,17 +110,19 @@ export class ProductClient {
   }
 
   /**
-   * Sends one request and returns its 2xx answer. Unsigned requests go as built; signed ones
-   * get `recvWindow`, a `timestamp` from the synced clock and the `signature`, with the API key
-   * header, on every attempt.
+   * Sends one request and returns its 2xx answer. Unsigned requests go as built (with the API key
+   * header when `options.apiKeyOnly` is set: Binance's USER_STREAM security, e.g. the UM listen-key
+   * calls); signed ones get `recvWindow`, a `timestamp` from the synced clock and the `signature`,
+   * with the API key header, on every attempt.
    *
-   * @throws AuthError (`details.local: true`) for a signed request without credentials; otherwise
-   *   whatever the transport throws (see `RestClient.request`) with the Binance error table applied.
+   * @throws AuthError (`details.local: true`) for a signed or API-key-only request without
+   *   credentials; otherwise whatever the transport throws (see `RestClient.request`) with the
+   *   Binance error table applied.
    */
-  async send(req: BinanceRequest): Promise<RestResponse<unknown>> {
+  async send(req: BinanceRequest, options: { apiKeyOnly?: boolean } = {}): Promise<RestResponse<unknown>> {
     if (req.product !== this.product) throw new TypeError(`a ${req.product} request was sent to the ${this.product} client`);
     const common = { method: req.method, path: req.path, kind: req.kind, weight: req.weight, orderCount: req.orderCount ?? 0 } as const;
-    if (!req.signed) {
+    if (!req.signed && options.apiKeyOnly !== true) {
       // Public parameters are ASCII symbols, limits and times, which the transport encodes exactly
       // as Binance's percent-encoding does; no signing hook keeps this path synchronous.
       return this.rest.request({ ...common, query: req.params });
@@ -129,6 +131,7 @@ export class ProductClient {
     if (signer === undefined) {
       throw new AuthError(`${req.method} ${req.path} needs an API key; none is configured`, { details: { local: true, path: req.path } });
     }
+    if (!req.signed) return this.rest.request({ ...common, query: req.params, headers: signer.headers() });
     const sign = (): SignedParts => ({
       query: signer.signQuery(req.params, { product: this.product, timestamp: this.clockSync.now(), recvWindow: this.recvWindow }),
       headers: signer.headers(),

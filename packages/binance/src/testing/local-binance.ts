@@ -1,28 +1,35 @@
 /**
- * `startLocalBinance()`: a Binance-compatible REST exchange on 127.0.0.1 backed by the paper
- * engine. One HTTP server answers Spot (`/api/v3/*`), wallet (`/sapi/v1/asset/transfer`) and
- * USDⓈ-M (`/fapi/v1|v2|v3/*`) paths; it checks API keys, signatures, timestamps and `recvWindow`
+ * `startLocalBinance()`: a Binance-compatible exchange on 127.0.0.1 backed by the paper engine.
+ * One HTTP server answers Spot (`/api/v3/*`), wallet (`/sapi/v1/asset/transfer`) and USDⓈ-M
+ * (`/fapi/v1|v2|v3/*`) REST paths; it checks API keys, signatures, timestamps and `recvWindow`
  * as Binance does, enforces the instruments' filters through the engine, answers with Binance's
  * error codes and JSON shapes, counts weight and orders into the usage headers, and plays
- * scripted faults (429 / 418 with `Retry-After`, 5xx, lost responses, clock skew).
+ * scripted faults (429 / 418 with `Retry-After`, 5xx, lost responses, clock skew). The same port
+ * serves the WebSocket face (`attachBinanceWs`): market streams, the UM `/private` listen-key
+ * stream and the Spot WS API user-data subscription, with their own scripted faults. Depth
+ * snapshots come from the WebSocket face so they line up with the diff stream, and the listen
+ * keys the REST face hands out are the ones `/private` accepts.
  *
  * @packageDocumentation
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { noopLogger, PaperEngine, SystemClock, type Clock, type Instrument, type Logger } from '@chimera/core';
+import type { BinanceWsUrls } from '../ws/streams.js';
 import type { BinanceProduct } from '../rest/request.js';
 import { KeyRing, type LocalApiKey } from './auth.js';
 import { toWireError } from './engine-errors.js';
 import { ExchangeState } from './exchange-state.js';
 import { LocalBinanceFaults, type FaultMatch, type StatusFault } from './faults.js';
 import { RequestParams } from './request-params.js';
-import type { Route } from './route.js';
+import type { Route, RouteContext } from './route.js';
+import { listenKeyRoutes } from './routes-listen-key.js';
 import { spotRoutes } from './routes-spot.js';
 import { umRoutes } from './routes-um.js';
 import { walletRoutes } from './routes-wallet.js';
 import { UsageMeter } from './usage-meter.js';
 import { BinanceWireError } from './wire-error.js';
+import { attachBinanceWs, type LocalApiKey as LocalWsApiKey, type LocalBinanceWs, type LocalBinanceWsOptions, type LocalWsFaults } from './ws/local-binance-ws.js';
 
 /** The API key the local exchange accepts when none are configured (HMAC). Not a real credential. */
 export const LOCAL_API_KEY = 'local-binance-api-key';
@@ -65,6 +72,28 @@ export interface LocalBinanceOptions {
   logger?: Logger;
   /** Enforced rate limits (defaults: Binance's documented ones). */
   limits?: LocalBinanceLimits;
+  /**
+   * Tuning of the WebSocket face (defaults as in `attachBinanceWs`): e.g. `serverPingIntervalMs`,
+   * `markPriceIntervalMs`, `depthIntervalMs`, or a `listenKeys` registry with a short validity.
+   */
+  ws?: Omit<LocalBinanceWsOptions, 'engine' | 'clock' | 'apiKeys' | 'host' | 'port' | 'clientIdOf'>;
+}
+
+/**
+ * The local exchange's WebSocket endpoints in the shape of `BinanceConnector`'s `streamUrls`
+ * option: `new BinanceConnector({ …, streamUrls: exchange.streamUrls })`.
+ */
+export interface LocalStreamUrls {
+  /** Spot market streams origin. */
+  spot: string;
+  /** Spot WebSocket API (user data). */
+  spotWsApi: string;
+  /** USDⓈ-M `/public` route (bookTicker, depth). */
+  umPublic: string;
+  /** USDⓈ-M `/market` route (aggTrade, markPrice). */
+  umMarket: string;
+  /** USDⓈ-M `/private` route (user data by listen key). */
+  umPrivate: string;
 }
 
 /** One request the local exchange received, as its log keeps it. */
@@ -97,21 +126,37 @@ export interface LocalBinance {
   readonly port: number;
   /** The matching engine behind the wire protocol. */
   readonly engine: PaperEngine;
-  /** The fault script. */
+  /** The fault script of the REST face. */
   readonly faults: LocalBinanceFaults;
+  /** WebSocket endpoints, in the shape of the connector's `streamUrls` option. */
+  readonly streamUrls: LocalStreamUrls;
+  /** The scripted faults of the WebSocket face: dropped connections, sequence gaps, listen-key expiry … */
+  readonly wsFaults: LocalWsFaults;
+  /**
+   * The WebSocket face: its endpoints (`urls`), the published book (`serverBook`), the listen-key
+   * registry, open connections and counters.
+   */
+  readonly ws: LocalBinanceWs;
   /** The exchange's clock. */
   readonly clock: Clock;
   /** Requests received, oldest first (the newest 50 000). */
   readonly requests: readonly LocalRequestRecord[];
-  /**
-   * The underlying `node:http` server, e.g. to attach a WebSocket face on `upgrade` to the same
-   * port. Requests on it are served by the REST face above.
-   */
+  /** The underlying `node:http` server: REST requests and the WebSocket face's upgrades. */
   readonly server: Server;
   /** How many logged requests match (method and/or path; default all). */
   hits(match?: FaultMatch): number;
-  /** Stops the server and drops open connections. Idempotent. */
+  /** Closes the WebSocket face, then stops the server and drops open connections. Idempotent. */
   close(): Promise<void>;
+}
+
+/** The connector's `streamUrls` for a WebSocket face's endpoints. */
+function streamUrlsOf(urls: BinanceWsUrls): LocalStreamUrls {
+  return { spot: urls.spotStream, spotWsApi: urls.spotWsApi, umPublic: urls.umPublic, umMarket: urls.umMarket, umPrivate: urls.umPrivate };
+}
+
+/** The REST face's keys as the WebSocket API checks them (by key id: HMAC secret or public key). */
+function wsApiKeys(keys: readonly LocalApiKey[]): Record<string, LocalWsApiKey> {
+  return Object.fromEntries(keys.map((k) => [k.apiKey, 'secret' in k ? k.secret : { publicKeyPem: k.publicKeyPem }]));
 }
 
 const MAX_LOG = 50_000;
@@ -149,10 +194,11 @@ function matches(m: FaultMatch | undefined, r: LocalRequestRecord): boolean {
 }
 
 /**
- * Starts a local Binance exchange on 127.0.0.1.
+ * Starts a local Binance exchange (REST and WebSocket) on 127.0.0.1.
  *
- * @param options - Port, engine, faults, clock, API keys, logger, limits (all optional).
- * @returns The running exchange; point `BinanceConnector`'s `baseUrls` at `url`.
+ * @param options - Port, engine, faults, clock, API keys, logger, limits, WebSocket tuning (all optional).
+ * @returns The running exchange; point `BinanceConnector`'s `baseUrls` at `url` and its
+ *   `streamUrls` at `streamUrls`.
  * @throws TypeError on an unreadable API public key; the listen error when the port is taken.
  */
 export async function startLocalBinance(options: LocalBinanceOptions = {}): Promise<LocalBinance> {
@@ -161,7 +207,8 @@ export async function startLocalBinance(options: LocalBinanceOptions = {}): Prom
   const engine = options.engine ?? new PaperEngine({ clock, venue: 'binance' });
   const faults = options.faults ?? new LocalBinanceFaults();
   const log = options.logger ?? noopLogger;
-  const keys = new KeyRing(options.apiKeys ?? [{ apiKey: LOCAL_API_KEY, secret: LOCAL_API_SECRET }]);
+  const apiKeys = options.apiKeys ?? [{ apiKey: LOCAL_API_KEY, secret: LOCAL_API_SECRET }];
+  const keys = new KeyRing(apiKeys);
   const state = new ExchangeState(engine, clock, faults);
   const l = options.limits ?? {};
   const meters: Record<BinanceProduct, UsageMeter> = {
@@ -175,8 +222,8 @@ export async function startLocalBinance(options: LocalBinanceOptions = {}): Prom
     ),
     um: new UsageMeter(clock, [{ intervalMs: 60_000, label: '1M', limit: l.umWeightPerMinute ?? 2400 }], [{ intervalMs: 60_000, label: '1M', limit: l.umOrdersPerMinute ?? 1200 }]),
   };
+  // Filled once the WebSocket face is attached (it needs the port); nobody knows the port before.
   const routes = new Map<string, Route>();
-  for (const r of [...spotRoutes(meters.spot), ...walletRoutes(), ...umRoutes(meters.um)]) routes.set(`${r.method} ${r.path}`, r);
   const requests: LocalRequestRecord[] = [];
   let bannedUntil = 0;
 
@@ -275,12 +322,18 @@ export async function startLocalBinance(options: LocalBinanceOptions = {}): Prom
       params = new RequestParams(rawQuery, rawBody);
       const weight = typeof route.weight === 'function' ? route.weight(params) : route.weight;
       meter.charge(weight);
+      const header = req.headers['x-mbx-apikey'];
+      const apiKey = Array.isArray(header) ? header[0] : header;
+      const ctx: RouteContext = { params, state, product };
       if (route.signed) {
-        const apiKey = req.headers['x-mbx-apikey'];
-        keys.verify(product, { apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey, query: rawQuery, body: rawBody }, params, state.serverTime());
+        keys.verify(product, { apiKey, query: rawQuery, body: rawBody }, params, state.serverTime());
+        ctx.apiKey = apiKey;
+      } else if (route.apiKeyOnly) {
+        keys.checkKey(apiKey);
+        ctx.apiKey = apiKey;
       }
       if (route.orders) meter.charge(0, route.orders);
-      body = route.handle({ params, state, product });
+      body = route.handle(ctx);
       if (route.successWeight !== undefined) meter.refund(weight - route.successWeight);
     } catch (err) {
       let instrument: Instrument | undefined;
@@ -334,6 +387,12 @@ export async function startLocalBinance(options: LocalBinanceOptions = {}): Prom
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
+  const ws = attachBinanceWs(server, { ...options.ws, engine, clock, apiKeys: wsApiKeys(apiKeys), clientIdOf: (o) => state.clientIdOf(o) });
+  // Depth snapshots come from the WebSocket face: the engine's own sequence is not the stream's.
+  const depth = (market: 'SPOT' | 'FUT', symbol: string, limit: number): ReturnType<LocalBinanceWs['depthSnapshot']> => ws.depthSnapshot(market, symbol, limit);
+  for (const r of [...spotRoutes(meters.spot, depth), ...walletRoutes(), ...umRoutes(meters.um, depth), ...listenKeyRoutes(ws.listenKeys)]) {
+    routes.set(`${r.method} ${r.path}`, r);
+  }
   let closed: Promise<void> | undefined;
 
   return {
@@ -343,18 +402,27 @@ export async function startLocalBinance(options: LocalBinanceOptions = {}): Prom
     port,
     engine,
     faults,
+    streamUrls: streamUrlsOf(ws.urls),
+    wsFaults: ws.faults,
+    ws,
     clock,
     requests,
     server,
     hits: (match?: FaultMatch) => requests.filter((r) => matches(match, r)).length,
     close: () => {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }).then(() => {
-        state.close();
-        if (ownsEngine) engine.close();
-      });
+      closed ??= ws
+        .close()
+        .then(
+          () =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        )
+        .then(() => {
+          state.close();
+          if (ownsEngine) engine.close();
+        });
       return closed;
     },
   };

@@ -19,7 +19,19 @@ export interface RouteContext {
   state: ExchangeState;
   /** Which API the path belongs to. */
   product: BinanceProduct;
+  /** The checked API key of a signed or `apiKeyOnly` request. */
+  apiKey?: string;
 }
+
+/**
+ * The published depth of a symbol as the depth endpoints serve it: the WebSocket face's
+ * snapshot, whose `lastUpdateId` lines up with the diff stream (UM adds `E` and `T`).
+ */
+export type DepthSource = (
+  market: Market,
+  symbol: string,
+  limit: number,
+) => { lastUpdateId: number; bids: [string, string][]; asks: [string, string][]; E?: number; T?: number };
 
 /** One endpoint. */
 export interface Route {
@@ -29,6 +41,8 @@ export interface Route {
   path: string;
   /** TRADE / USER_DATA: needs the API key, `timestamp` and `signature`. */
   signed: boolean;
+  /** USER_STREAM: needs the API key header only (no timestamp, no signature). */
+  apiKeyOnly?: boolean;
   /** Documented IP request weight (charged up front; failures always pay it). */
   weight: number | ((params: RequestParams) => number);
   /** Weight of a successful call when it differs (Spot order placement and cancel: 0 since 2026-04-02). */

@@ -19,7 +19,7 @@ import {
   spotOrderQuery,
 } from './render.js';
 import type { RequestParams } from './request-params.js';
-import { checkSpotPrecision, instrumentOf, limitOf, page, windowOf, type Route } from './route.js';
+import { checkSpotPrecision, instrumentOf, limitOf, page, windowOf, type DepthSource, type Route } from './route.js';
 import type { UsageMeter } from './usage-meter.js';
 import { BinanceWireError, illegal, invalidSymbol, mandatory, notRequired } from './wire-error.js';
 
@@ -145,16 +145,29 @@ function placeOco(p: RequestParams, state: ExchangeState): unknown {
   const listCid = clientId(p, 'listClientOrderId', state);
   // The engine rests the take-profit as a maker limit at its price; a TAKE_PROFIT market leg at its trigger.
   const tpPrice = tp.type === 'TAKE_PROFIT' ? tp.stopPrice! : tp.price!;
-  const list = state.engine.placeOco({
-    symbol: inst.symbol,
-    side: s,
-    qty,
-    tpPrice,
-    slStopPrice: sl.stopPrice!,
-    ...(sl.type === 'STOP_LOSS_LIMIT' ? { slLimitPrice: sl.price! } : {}),
-    legTimeInForce: sl.timeInForce ?? tp.timeInForce ?? 'GTC',
-    clientListId: listCid,
-  });
+  // The engine names the legs `<list>-tp` / `<list>-sl` and reports them (to the user streams)
+  // while it places them: the client's leg ids must be known before, not after.
+  const legIds: [OcoLeg, string][] = [
+    [tp, `${listCid}-tp`],
+    [sl, `${listCid}-sl`],
+  ];
+  for (const [leg, engineCid] of legIds) if (leg.clientOrderId !== undefined) state.alias('SPOT', leg.clientOrderId, engineCid);
+  let list;
+  try {
+    list = state.engine.placeOco({
+      symbol: inst.symbol,
+      side: s,
+      qty,
+      tpPrice,
+      slStopPrice: sl.stopPrice!,
+      ...(sl.type === 'STOP_LOSS_LIMIT' ? { slLimitPrice: sl.price! } : {}),
+      legTimeInForce: sl.timeInForce ?? tp.timeInForce ?? 'GTC',
+      clientListId: listCid,
+    });
+  } catch (err) {
+    for (const [leg] of legIds) if (leg.clientOrderId !== undefined) state.unalias('SPOT', leg.clientOrderId);
+    throw err;
+  }
   if (tp.clientOrderId !== undefined) state.alias('SPOT', tp.clientOrderId, list.tp.clientOrderId);
   if (sl.clientOrderId !== undefined) state.alias('SPOT', sl.clientOrderId, list.sl.clientOrderId);
   state.addList({ symbol: list.symbol, clientListId: list.clientListId, listId: list.listId });
@@ -173,8 +186,9 @@ function listLocation(p: RequestParams, state: ExchangeState, cidName: string, m
 /**
  * The Spot routes.
  * @param meter - The Spot usage meter (for `exchangeInfo.rateLimits`).
+ * @param depth - The published depth `GET /api/v3/depth` serves (prices padded to 8 decimals).
  */
-export function spotRoutes(meter: UsageMeter): Route[] {
+export function spotRoutes(meter: UsageMeter, depth: DepthSource): Route[] {
   const pub = (path: string, weight: Route['weight'], handle: Route['handle']): Route => ({ method: 'GET', path, signed: false, weight, handle });
   return [
     pub('/api/v3/ping', 1, () => ({})),
@@ -208,8 +222,8 @@ export function spotRoutes(meter: UsageMeter): Route[] {
       ({ params, state }) => {
         const inst = instrumentOf(state, 'SPOT', params.opt('symbol'));
         const limit = limitOf(params, 100, 5000);
-        const book = state.engine.depth('SPOT', inst.symbol, limit);
-        return { lastUpdateId: book.sequence, bids: book.bids.map((l) => [fix8(l.price), fix8(l.qty)]), asks: book.asks.map((l) => [fix8(l.price), fix8(l.qty)]) };
+        const book = depth('SPOT', inst.symbol, limit);
+        return { lastUpdateId: book.lastUpdateId, bids: book.bids, asks: book.asks };
       },
     ),
     pub(

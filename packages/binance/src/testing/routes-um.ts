@@ -12,7 +12,7 @@ import { UM_CLIENT_ORDER_ID_PATTERN } from '../rest/client-order-id.js';
 import type { ExchangeState } from './exchange-state.js';
 import { algoTriggered, maxNotionalAt, rateLimits, umAlgoOrder, umExchangeInfo, umLeverageBrackets, umOrder } from './render.js';
 import type { RequestParams } from './request-params.js';
-import { checkUmPrecision, instrumentOf, limitOf, page, windowOf, type Route } from './route.js';
+import { checkUmPrecision, instrumentOf, limitOf, page, windowOf, type DepthSource, type Route } from './route.js';
 import type { UsageMeter } from './usage-meter.js';
 import { BinanceWireError, illegal, mandatory, notRequired } from './wire-error.js';
 
@@ -168,8 +168,9 @@ function positionRow(p: Position, state: ExchangeState): Record<string, unknown>
 /**
  * The UM routes.
  * @param meter - The UM usage meter (for `exchangeInfo.rateLimits`).
+ * @param depth - The published depth `GET /fapi/v1/depth` serves.
  */
-export function umRoutes(meter: UsageMeter): Route[] {
+export function umRoutes(meter: UsageMeter, depth: DepthSource): Route[] {
   const pub = (path: string, weight: Route['weight'], handle: Route['handle']): Route => ({ method: 'GET', path, signed: false, weight, handle });
   const get = (path: string, weight: Route['weight'], handle: Route['handle']): Route => ({ method: 'GET', path, signed: true, weight, handle });
   const regularOnly = (orders: Order[], state: ExchangeState): Order[] => orders.filter((o) => !state.isAlgo(o.venueOrderId) || algoTriggered(o));
@@ -187,15 +188,9 @@ export function umRoutes(meter: UsageMeter): Route[] {
         const inst = instrumentOf(state, 'FUT', params.opt('symbol'));
         const limit = params.int('limit') ?? 500;
         if (!UM_DEPTH.includes(limit)) throw illegal('limit', UM_DEPTH.join(', '));
-        const book = state.engine.depth('FUT', inst.symbol, limit);
+        const book = depth('FUT', inst.symbol, limit);
         const now = state.clock.now();
-        return {
-          lastUpdateId: book.sequence,
-          E: book.eventTime ?? now,
-          T: book.eventTime ?? now,
-          bids: book.bids.map((l) => [l.price, l.qty]),
-          asks: book.asks.map((l) => [l.price, l.qty]),
-        };
+        return { lastUpdateId: book.lastUpdateId, E: book.E ?? now, T: book.T ?? now, bids: book.bids, asks: book.asks };
       },
     ),
     pub(

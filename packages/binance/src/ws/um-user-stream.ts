@@ -103,7 +103,13 @@ export class BinanceUmUserStream {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.keeper.start();
+    try {
+      await this.keeper.start();
+    } catch (err) {
+      // Nothing runs yet: a later start() may try again (the connector's connect() retried).
+      this.started = false;
+      throw err;
+    }
     this.socket.subscribe([USER_DATA_STREAM]);
     this.socket.start();
   }

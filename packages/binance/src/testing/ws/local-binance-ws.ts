@@ -63,6 +63,11 @@ export interface LocalBinanceWsOptions {
   firstUpdateId?: number;
   /** Spot pads prices and quantities to this many decimals, as Binance does (default 8). */
   spotDecimals?: number;
+  /**
+   * The client order id Binance shows for an engine order (default: the engine's own). The REST
+   * face passes its alias table, so both faces name an OCO leg by the id the client chose.
+   */
+  clientIdOf?: (order: Pick<Order, 'market' | 'clientOrderId'>) => string;
 }
 
 /** Selects connections for a fault. */
@@ -670,7 +675,7 @@ class LocalWsServer implements LocalBinanceWs {
       const event = spotBalanceUpdate(t, this.clock.now());
       if (event) this.sendUser('SPOT', event);
     });
-    on('oco', (list) => this.sendUser('SPOT', spotListStatus(list, this.clock.now())));
+    on('oco', (list) => this.sendUser('SPOT', spotListStatus({ ...list, tp: this.asClientSees(list.tp), sl: this.asClientSees(list.sl) }, this.clock.now())));
   }
 
   private publishDepth(market: Market, symbol: string): void {
@@ -758,7 +763,14 @@ class LocalWsServer implements LocalBinanceWs {
 
   // ---------------------------------------------------------------- user data
 
-  private onOrder(order: Order): void {
+  /** The order with the client order id the client knows it by. */
+  private asClientSees(order: Order): Order {
+    const id = this.options.clientIdOf?.(order);
+    return id === undefined || id === order.clientOrderId ? order : { ...order, clientOrderId: id };
+  }
+
+  private onOrder(engineOrder: Order): void {
+    const order = this.asClientSees(engineOrder);
     const now = this.clock.now();
     const key = `${order.market}|${order.venueOrderId}`;
     const fills = this.pendingFills.get(key);
