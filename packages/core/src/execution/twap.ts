@@ -4,7 +4,7 @@ import type { Fill } from '../domain/account.js';
 import type { Instrument } from '../domain/instrument.js';
 import type { Order } from '../domain/order.js';
 import { roundQty } from '../precision/round.js';
-import type { ExecutionContext, TwapProgress } from './execution-context.js';
+import { raiseAlert, type ExecutionContext, type TwapProgress } from './execution-context.js';
 
 /** Runs one slice of `qty` and reports its fills. */
 export type SliceRunner = (slice: { index: number; qty: string; legPrefix: string }) => Promise<{ fills: Fill[]; lastOrder: Order | undefined }>;
@@ -180,13 +180,12 @@ export async function runTwoLegTwap(ctx: ExecutionContext, o: TwoLegTwapOptions)
     // Progress as a fraction of each leg's target; a gap of more than one slice is a hedge break.
     const frac = state.map((s, k) => s.filled.div(o.legs[k]!.qty).toNumber());
     if (Math.abs(frac[0]! - frac[1]!) > 1 / o.slices + 1e-12) {
-      ctx.events.emit('engine_alert', {
+      raiseAlert(ctx, {
         level: 'ERROR',
         code: 'TWAP_LEGS_DIVERGED',
         message: `two-leg TWAP ${o.intentId}: legs more than one slice apart`,
         intent_id: o.intentId,
         details: { leg0: state[0]!.filled.toFixed(), leg1: state[1]!.filled.toFixed() },
-        ts: ctx.clock.now(),
       });
       ended = 'CANCELLED';
       break;
