@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import Big from 'big.js';
-import { toDecimalString, toFieldIssues, VenueError } from '@chimera/core';
+import { parseVenuePayload, toDecimalString, unexpectedVenuePayload } from '@chimera/core';
 import { z } from 'zod';
 
 /** A private big.js constructor: a host's global big.js settings must not change these results. */
@@ -58,16 +58,7 @@ export const WireTime = z.number().int().nonnegative();
  *   does not match, so a changed API fails loudly at the boundary.
  */
 export function parseVenue<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issues = toFieldIssues(result.error);
-  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  throw new VenueError(`unexpected binance ${what} payload: ${summary}`, {
-    code: 'UNEXPECTED_RESPONSE',
-    status: 502,
-    retryable: false,
-    details: { what, issues },
-  });
+  return parseVenuePayload('binance', schema, body, what);
 }
 
 /**
@@ -77,12 +68,7 @@ export function parseVenue<S extends z.ZodType>(schema: S, body: unknown, what: 
  * @throws VenueError (`UNEXPECTED_RESPONSE`, status 502).
  */
 export function unexpected(what: string, path: string, message: string): never {
-  throw new VenueError(`unexpected binance ${what} payload: ${path}: ${message}`, {
-    code: 'UNEXPECTED_RESPONSE',
-    status: 502,
-    retryable: false,
-    details: { what, issues: [{ path, message }] },
-  });
+  return unexpectedVenuePayload('binance', what, path, message);
 }
 
 /** Whether a canonical decimal string is zero. */

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import Big from 'big.js';
-import { toDecimalString, toFieldIssues, VenueError } from '@chimera/core';
+import { parseVenuePayload, toDecimalString, unexpectedVenuePayload } from '@chimera/core';
 import { z } from 'zod';
 
 /** The venue id every mapped MAX object carries (`Instrument.venue`, `Order.venue`, …). */
@@ -87,16 +87,7 @@ export function millisToMs(value: number): number {
  *   does not match, so a changed API fails loudly at the boundary.
  */
 export function parseVenue<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issues = toFieldIssues(result.error);
-  const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  throw new VenueError(`unexpected max ${what} payload: ${summary}`, {
-    code: 'UNEXPECTED_RESPONSE',
-    status: 502,
-    retryable: false,
-    details: { what, issues },
-  });
+  return parseVenuePayload('max', schema, body, what);
 }
 
 /**
@@ -106,12 +97,7 @@ export function parseVenue<S extends z.ZodType>(schema: S, body: unknown, what: 
  * @throws VenueError (`UNEXPECTED_RESPONSE`, status 502).
  */
 export function unexpected(what: string, path: string, message: string): never {
-  throw new VenueError(`unexpected max ${what} payload: ${path}: ${message}`, {
-    code: 'UNEXPECTED_RESPONSE',
-    status: 502,
-    retryable: false,
-    details: { what, issues: [{ path, message }] },
-  });
+  return unexpectedVenuePayload('max', what, path, message);
 }
 
 /** Whether a canonical decimal string is greater than zero. */
