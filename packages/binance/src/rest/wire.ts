@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import Big from 'big.js';
-import { parseVenuePayload, toDecimalString, unexpectedVenuePayload } from '@chimera/core';
+import { DecimalInput, OptionalDecimalInput, parseVenuePayload, toDecimalString, unexpectedVenuePayload } from '@chimera/core';
 import { z } from 'zod';
 
 /** A private big.js constructor: a host's global big.js settings must not change these results. */
@@ -18,28 +18,10 @@ D.RM = D.roundHalfUp;
  * A decimal as Binance sends it (a string such as `"0.00100000"` or, in a few payloads, a JSON
  * number) read into a canonical decimal string: `"0.00100000"` → `"0.001"`, `0.0065` → `"0.0065"`.
  */
-export const WireDecimal = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return toDecimalString(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected a decimal', input: value });
-    return z.NEVER;
-  }
-});
+export const WireDecimal = DecimalInput;
 
 /** Like {@link WireDecimal}, but `""` and `null` (Binance's "not set") read as `undefined`. */
-export const OptionalWireDecimal = z
-  .union([z.string(), z.number(), z.null()])
-  .optional()
-  .transform((value, ctx) => {
-    if (value === undefined || value === null || value === '') return undefined;
-    try {
-      return toDecimalString(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'expected a decimal', input: value });
-      return z.NEVER;
-    }
-  });
+export const OptionalWireDecimal = OptionalDecimalInput;
 
 /** A Binance id (order id, trade id, tranId): a JSON integer or a string, kept as a string. */
 export const WireId = z.union([z.number().int(), z.string().min(1)]).transform(String);

@@ -49,3 +49,20 @@ export const NonNegativeDecimalInput = DecimalInput.refine((v) => new Big(v).gte
 
 /** Epoch milliseconds (SPEC: every timestamp is epoch ms). */
 export const EpochMs = z.number().int().nonnegative();
+
+/**
+ * Like {@link DecimalInput}, but `null`, `""` and a missing value read as `undefined` — how venues
+ * write "not set" (Binance `""`, MAX `null`).
+ */
+export const OptionalDecimalInput = z
+  .union([z.string(), z.number(), z.null()])
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined || value === null || value === '') return undefined;
+    try {
+      return toDecimalString(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a finite number or a decimal string', input: value });
+      return z.NEVER;
+    }
+  });

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import Big from 'big.js';
-import { parseVenuePayload, toDecimalString, unexpectedVenuePayload } from '@chimera/core';
+import { DecimalInput, OptionalDecimalInput, parseVenuePayload, toDecimalString, unexpectedVenuePayload } from '@chimera/core';
 import { z } from 'zod';
 
 /** The venue id every mapped MAX object carries (`Instrument.venue`, `Order.venue`, …). */
@@ -25,28 +25,10 @@ D.RM = D.roundHalfUp;
  * A decimal as MAX sends it — a string such as `"30000.0"` or, in `/markets` and `/k`, a JSON
  * number such as `0.0001` — read into a canonical decimal string: `"30000.0"` → `"30000"`.
  */
-export const WireDecimal = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return toDecimalString(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected a decimal', input: value });
-    return z.NEVER;
-  }
-});
+export const WireDecimal = DecimalInput;
 
 /** Like {@link WireDecimal}, but `null`, `""` and a missing field read as `undefined` (MAX's "not set"). */
-export const OptionalWireDecimal = z
-  .union([z.string(), z.number(), z.null()])
-  .optional()
-  .transform((value, ctx) => {
-    if (value === undefined || value === null || value === '') return undefined;
-    try {
-      return toDecimalString(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'expected a decimal', input: value });
-      return z.NEVER;
-    }
-  });
+export const OptionalWireDecimal = OptionalDecimalInput;
 
 /** A MAX id (order id, trade id): a JSON integer or a string, kept as a string. */
 export const WireId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
